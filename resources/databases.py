@@ -6,11 +6,22 @@ The URL picks the engine: `sqlite:///path.db` (the embedded default), `duckdb://
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import sqlalchemy as sa
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+def ident(name: str) -> str:
+    """Table and column names are interpolated into SQL, so only plain identifiers are allowed."""
+    if not isinstance(name, str) or not _IDENT.match(name):
+        raise ValueError(f"invalid SQL identifier {name!r}")
+    return name
 
 
 class SqlDatabase:
@@ -30,13 +41,13 @@ class SqlDatabase:
 
     def replace_partition(self, table: str, df: pd.DataFrame, column: str | None = None, value=None) -> int:
         """Idempotent write: delete the rows of one partition (or the whole table), then insert."""
+        table = ident(table)
         with self.engine.begin() as conn:
             if sa.inspect(conn).has_table(table):
-                t = sa.Table(table, sa.MetaData(), autoload_with=conn)
                 if column is None:
-                    conn.execute(t.delete())
+                    conn.execute(sa.text(f"DELETE FROM {table}"))
                 else:
-                    conn.execute(t.delete().where(t.c[column] == value))
+                    conn.execute(sa.text(f"DELETE FROM {table} WHERE {ident(column)} = :v"), {"v": value})
             if len(df):
                 df.to_sql(table, conn, if_exists="append", index=False, chunksize=2000)
         return len(df)
@@ -46,16 +57,16 @@ class SqlDatabase:
             return pd.read_sql(sa.text(query), conn, params=params)
 
     def read_table(self, table: str) -> pd.DataFrame:
+        table = ident(table)
         with self.engine.connect() as conn:
             if not sa.inspect(conn).has_table(table):
                 raise LookupError(f"table {table!r} does not exist in {self.engine.url.render_as_string()}; "
                                   "materialize the asset that writes it first")
-            t = sa.Table(table, sa.MetaData(), autoload_with=conn)
-            return pd.read_sql(sa.select(t), conn)
+            return pd.read_sql(sa.text(f"SELECT * FROM {table}"), conn)
 
     def has_table(self, table: str) -> bool:
         with self.engine.connect() as conn:
-            return sa.inspect(conn).has_table(table)
+            return sa.inspect(conn).has_table(ident(table))
 
 
 class SqlDatabaseResource(dg.ConfigurableResource):
