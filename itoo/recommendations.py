@@ -350,7 +350,7 @@ def popularity_baseline(
     order = np.lexsort((np.arange(len(items)), -pop))
     order = order[pop[order] > 0]
     seen = inter.groupby("user_id")["ootd_id"].agg(set).to_dict() if exclude_seen else {}
-    user_list = sorted(set(inter["user_id"]) | set(map(str, users or [])))
+    user_list = sorted(set(inter["user_id"]) | set(map(str, users if users is not None else [])))
     rows = []
     top = pop[order[0]] if len(order) else 1.0
     for u in user_list:
@@ -470,7 +470,7 @@ def cf_cbf_recommend(
     items = od["ootd_id"].to_numpy(dtype=object)
     item_pos = pd.Series(np.arange(len(items)), index=pd.Index(items))
     inter = inter[inter["ootd_id"].isin(item_pos.index)]
-    user_list = np.asarray(sorted(set(inter["user_id"]) | set(map(str, users or []))), dtype=object)
+    user_list = np.asarray(sorted(set(inter["user_id"]) | set(map(str, users if users is not None else []))), dtype=object)
     if len(user_list) == 0:
         raise ValueError("no user to recommend for: train has no interaction on OOTDs posted before now")
     user_pos = pd.Series(np.arange(len(user_list)), index=pd.Index(user_list))
