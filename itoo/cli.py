@@ -47,8 +47,38 @@ def cmd_world(args) -> int:
     from itoo.world import generate_world
 
     summary = generate_world(args.out, size=args.size, seed=args.seed)
+    if args.preview:
+        world_preview(args.out, args.preview)
     print(json.dumps(summary, indent=2))
     return 0
+
+
+def world_preview(world_dir: str, out: str) -> None:
+    """A picture of the world: shop photos, review photos, a shop page and outfits with boxes."""
+    from PIL import Image
+
+    from itoo.imaging import contact_sheet, draw_boxes
+    from itoo.world import load_world
+
+    world = load_world(world_dir)
+
+    def load(rel):
+        with Image.open(world.image_path(rel)) as im:
+            return im.convert("RGB")
+
+    shop = [load(p["images"][0]["path"]) for p in world.products[:16]]
+    reviews = [load(i["path"]) for p in world.products for i in p["images"] if i["kind"] == "review"][:16]
+    outfits = [draw_boxes(load(o["path"]), [it["box"] for it in o["items"]], [it["sub_category"] for it in o["items"]])
+               for o in world.ootds[:6]]
+    rows = [contact_sheet(shop, cols=16, cell=80), contact_sheet(reviews, cols=16, cell=80),
+            contact_sheet(outfits, cols=6, cell=213)]
+    width = max(r.width for r in rows)
+    sheet = Image.new("RGB", (width, sum(r.height for r in rows)), "white")
+    y = 0
+    for r in rows:
+        sheet.paste(r, (0, y))
+        y += r.height
+    sheet.save(out, quality=85)
 
 
 def cmd_upload(args) -> int:
@@ -99,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--size", default="tiny", choices=["tiny", "small", "large"])
     w.add_argument("--seed", type=int, default=7)
     w.add_argument("--out", required=True)
+    w.add_argument("--preview", help="also write a picture of the world to this file (.jpg/.png)")
     w.set_defaults(func=cmd_world)
     u = sub.add_parser("upload", help="upload an outfit photo (processed by the uploads sensor)")
     u.add_argument("--user", required=True)

@@ -16,7 +16,7 @@ import dagster as dg
 
 MODEL_ASSETS = ("detector", "category_classifier", "attribute_tagger", "search_embedder")
 # Training budget (seconds per model) by world size: tiny is for tests, small for `make run`.
-TRAIN_SECONDS = {"tiny": 20.0, "small": None, "large": 300.0}
+TRAIN_SECONDS = {"tiny": 20.0, "small": 120.0, "large": 300.0}
 TRAIN_EPOCHS = {"tiny": 15, "small": None, "large": 80}
 
 SUMMARY_FIGURES = [

@@ -21,6 +21,7 @@ class TrainingConfig(dg.Config):
     max_seconds: float | None = None  # wall-clock cap of the training loop
     width: int | None = None  # backbone base width
     batch_size: int | None = None
+    num_threads: int = 2  # torch threads; one training step runs at a time (the `training` pool)
     seed: int = 0
 
 

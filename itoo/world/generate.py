@@ -24,7 +24,7 @@ START_DAY = "2026-11-01"
 WORLD_SIZES: dict[str, dict] = {
     "tiny": {"shops": 3, "products": 72, "catalog_days": 3, "timeline_days": 14, "users": 30, "ootds": 60,
              "views_per_day": 3.6},
-    "small": {"shops": 4, "products": 480, "catalog_days": 7, "timeline_days": 28, "users": 150, "ootds": 400,
+    "small": {"shops": 4, "products": 480, "catalog_days": 7, "timeline_days": 28, "users": 150, "ootds": 700,
               "views_per_day": 6.0},
     "large": {"shops": 6, "products": 2400, "catalog_days": 14, "timeline_days": 56, "users": 800, "ootds": 3000,
               "views_per_day": 7.0},
