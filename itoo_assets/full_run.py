@@ -61,7 +61,8 @@ def training_run_config(size: str) -> dict:
 
 
 def run_everything(size: str = "small", seed: int = 7, instance: dg.DagsterInstance | None = None,
-                   defs: dg.Definitions | None = None, log=print, results_path: str | Path | None = None) -> dict:
+                   defs: dg.Definitions | None = None, log=print, results_path: str | Path | None = None,
+                   console_log_level: str = "INFO") -> dict:
     """Run every job in order; returns the summary (figures, stage times, artifact locations)."""
     from itoo_assets.definitions import defs as default_defs
 
@@ -75,8 +76,10 @@ def run_everything(size: str = "small", seed: int = 7, instance: dg.DagsterInsta
 
     def execute(job_name: str, partition_key: str | None = None, run_config: dict | None = None):
         t0 = time.perf_counter()
+        # INFO on the console (progress, figures); DEBUG events still go to the instance for the UI
+        config = {**(run_config or {}), "loggers": {"console": {"config": {"log_level": console_log_level}}}}
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, partition_key=partition_key, run_config=run_config or {}, raise_on_error=False)
+            instance=instance, partition_key=partition_key, run_config=config, raise_on_error=False)
         for ev in result.all_events:
             if ev.event_type_value == "STEP_SUCCESS":
                 stage_seconds[ev.step_key] += ev.event_specific_data.duration_ms / 1000.0

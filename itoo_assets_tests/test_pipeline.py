@@ -32,7 +32,7 @@ def world_run(tmp_path_factory):
     (tmp / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp / "dagster_home")) as instance:
         summary = run_everything("tiny", 7, instance=instance, defs=defs, log=lambda m: None,
-                                 results_path=tmp / "pipeline.json")
+                                 results_path=tmp / "pipeline.json", console_log_level="WARNING")
         yield {"tmp": tmp, "defs": defs, "instance": instance, "summary": summary, "resources": resources,
                "store": ArtifactStore(str(tmp / "artifacts"))}
 
