@@ -51,10 +51,13 @@ class ItooServing:
             if not force and time.monotonic() - self._checked_at < self.reload_interval_s:
                 return dict(self._versions)
             manifests = {n: m for n in MODEL_NAMES if (m := self._pointer(f"models/{n}")) is not None}
+            idx = self._pointer("indexes")
+            if idx is not None:
+                # queries must be embedded by the model that embedded the index, published or not
+                manifests["search_embedder"] = idx["embedder"]
             versions = {n: m["version"] for n, m in manifests.items()}
             if {n: self._versions.get(n) for n in manifests} != versions or self._models is None:
                 self._models = ModelSet(self.store, self.runtime, manifests) if manifests else None
-            idx = self._pointer("indexes")
             if idx is not None and self._versions.get("indexes") != f"{idx['day']}/{idx['version']}":
                 self._indexes, self._records = search_indexes.load(self.store, idx)
                 versions["indexes"] = f"{idx['day']}/{idx['version']}"
