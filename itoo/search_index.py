@@ -20,7 +20,6 @@ its id list is shorter and the missing scores are ``-inf``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -31,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from itoo.checksums import sha256_file
 
 __all__ = [
     "ShardedIndex",
@@ -557,20 +558,12 @@ def build_category_indexes(
 # ------------------------------------------------------------------------------------ file utils
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _atomic_write(path: Path, writer: Callable[[Path], None]) -> dict:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         writer(Path(tmp))
-        entry = {"sha256": _sha256(Path(tmp)), "bytes": os.path.getsize(tmp)}
+        entry = {"sha256": sha256_file(tmp), "bytes": os.path.getsize(tmp)}
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -599,7 +592,7 @@ def _verify_files(d: Path, files: Mapping[str, Mapping]) -> None:
         size = os.path.getsize(p)
         if size != meta["bytes"]:
             raise IndexIntegrityError(f"index file {p} has {size} bytes, manifest says {meta['bytes']}")
-        digest = _sha256(p)
+        digest = sha256_file(p)
         if digest != meta["sha256"]:
             raise IndexIntegrityError(f"index file {p} checksum mismatch (sha256 {digest[:12]}…, "
                                       f"manifest {meta['sha256'][:12]}…): the file was modified or corrupted")

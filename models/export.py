@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from typing import Sequence
@@ -11,15 +10,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from itoo.checksums import sha256_file
+
 DEFAULT_OPSET = 17
-
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def export_onnx(
@@ -62,7 +55,7 @@ def export_onnx(
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    return {"path": path, "sha256": _sha256(path), "opset": int(opset), "bytes": os.path.getsize(path)}
+    return {"path": path, "sha256": sha256_file(path), "opset": int(opset), "bytes": os.path.getsize(path)}
 
 
 def onnx_parity(model: nn.Module, onnx_path: str | os.PathLike, inputs) -> float:

@@ -8,7 +8,6 @@ upstream's manifest (lineage); the pointer is only for serving.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -21,6 +20,8 @@ from pathlib import Path, PurePosixPath
 
 import dagster as dg
 
+from itoo.checksums import sha256_bytes, sha256_file  # noqa: F401  (re-exported)
+
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.=\-]+(/[A-Za-z0-9_.=\-]+)*$")
 
 
@@ -29,18 +30,6 @@ def validate_key(key: str) -> str:
     if not isinstance(key, str) or not _KEY_RE.match(key) or any(p in ("..", ".") for p in key.split("/")):
         raise ValueError(f"invalid artifact key {key!r}: use relative paths of letters, digits, '_', '-', '.', '='")
     return key
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def new_version() -> str:
