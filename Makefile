@@ -11,7 +11,7 @@ SEED ?= 7
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export ITOO_DATA_DIR ?= $(CURDIR)/.itoo_data
 
-.PHONY: install run ui test bench clean
+.PHONY: install install-gpu run ui test bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# ONNX Runtime with the CUDA provider instead of the CPU build (both install the same module).
+install-gpu: install
+	$(BIN)/pip uninstall -q -y onnxruntime
+	$(BIN)/pip install -q --disable-pip-version-check -e ".[gpu]"
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $@

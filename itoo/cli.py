@@ -18,11 +18,9 @@ from pathlib import Path
 
 
 def _serving():
-    from itoo_assets import settings
-    from resources.serving import ServingResource
+    from itoo_assets.definitions import build_resources
 
-    return ServingResource(artifact_root=settings.artifact_root(), warehouse_url=settings.warehouse_url(),
-                           app_db_url=settings.app_db_url(), s3_endpoint_url=settings.s3_endpoint_url()).serving()
+    return build_resources()["serving"].serving()
 
 
 def cmd_run(args) -> int:

@@ -20,6 +20,7 @@ from itoo_assets.jobs import ingest_job, nightly_job, recommendations_job, train
 from itoo_assets.schedules import nightly_schedule
 from itoo_assets.sensors import new_uploads_sensor
 from resources import ArtifactStoreResource, ModelRuntimeResource, SqlDatabaseResource
+from resources.serving import ServingResource
 
 STAGE_MODULES = [sample_world, crawled_catalog, cleaned_crops, training_sets, trained_models, catalog_embeddings,
                  search_indexes, app_database, style_vectors, recommendation_tables, upload_detections]
@@ -32,6 +33,9 @@ def build_resources() -> dict:
         "warehouse": SqlDatabaseResource(url=settings.warehouse_url()),
         "app_db": SqlDatabaseResource(url=settings.app_db_url()),
         "model_runtime": ModelRuntimeResource(providers=settings.ort_providers()),
+        # lookups from the published artifacts, for assets and sensors that answer them
+        "serving": ServingResource(artifact_root=settings.artifact_root(), warehouse_url=settings.warehouse_url(),
+                                   app_db_url=settings.app_db_url(), s3_endpoint_url=settings.s3_endpoint_url()),
     }
 
 
