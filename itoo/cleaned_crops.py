@@ -47,10 +47,13 @@ def clean_day(images: pd.DataFrame, store, day: str,
             candidates.append((row.image_id, img, {"product_id": row.product_id, "source_image_id": row.image_id,
                                                    "source_kind": row.kind}))
 
-    kept_ids, dup_map = perceptual_dedupe([(cid, im) for cid, im, _ in candidates],
-                                          max_distance=MAX_HASH_DISTANCE, previous=previous)
-    kept = set(kept_ids)
     earlier = {pid for pid, _ in previous}
+    # a photo re-listed under an id kept on an earlier day is a duplicate of that earlier crop
+    relisted = {cid: cid for cid, _, _ in candidates if cid in earlier}
+    kept_ids, dup_map = perceptual_dedupe([(cid, im) for cid, im, _ in candidates if cid not in relisted],
+                                          max_distance=MAX_HASH_DISTANCE, previous=previous)
+    dup_map.update(relisted)
+    kept = set(kept_ids)
     rows = []
     for cid, im, meta in candidates:
         if cid not in kept:
