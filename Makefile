@@ -39,6 +39,7 @@ test: install
 	$(BIN)/python -m pytest -q itoo_assets_tests
 
 bench: install
+	$(BIN)/python bench/search_index.py
 	$(BIN)/python bench/pipeline.py --size $(SIZE)
 
 clean:

@@ -50,3 +50,21 @@ def test_bad_run_config_is_refused_before_running():
     with pytest.raises(dg.DagsterInvalidConfigError, match="seed"):
         dg.validate_run_config(defs.resolve_job_def("world_job"),
                                {"ops": {"sample_world": {"config": {"size": 3, "seed": "x"}}}})
+
+
+def test_unknown_world_size_fails_the_run_with_a_clear_message(tmp_path):
+    from itoo_assets.definitions import build_definitions
+    from resources import ArtifactStoreResource, ModelRuntimeResource, SqlDatabaseResource
+
+    local = build_definitions({
+        "artifacts": ArtifactStoreResource(root=str(tmp_path / "a")),
+        "warehouse": SqlDatabaseResource(url=f"sqlite:///{tmp_path / 'w.sqlite'}"),
+        "app_db": SqlDatabaseResource(url=f"sqlite:///{tmp_path / 'app.sqlite'}"),
+        "model_runtime": ModelRuntimeResource(),
+    })
+    result = local.resolve_job_def("world_job").execute_in_process(
+        run_config={"ops": {"sample_world": {"config": {"size": "huge", "seed": 1}}}}, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "huge" in str(failure.event_specific_data.error)
+    assert not (tmp_path / "a" / "world").exists()  # nothing half-written
