@@ -45,7 +45,7 @@ def _pictures_detector(store, extras):
 
     shown = [draw_boxes(im, [d["box"] for d in p], [f"{d['super_category']} {d['score']:.2f}" for d in p])
              for im, p in list(zip(extras["images"], extras["preds"]))[:8]]
-    return {"test_detections": md_image(contact_sheet(shown, cols=8, cell=192), "Held-out detections")}
+    return {"test_detections": md_image(contact_sheet(shown, cols=4, cell=192), "Held-out detections")}
 
 
 def _pictures_tagger(store, extras):
