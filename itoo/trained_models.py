@@ -182,12 +182,14 @@ def train_search_embedder(store, runtime, sets: dict, version: str, cfg, log: Lo
     if not tq:
         raise ValueError("no consumer photos of held-out products: cannot evaluate search")
     ms = ModelSet(store, runtime, {"search_embedder": manifest})
-    res = retrieval_topk(ms.embed(_images(store, tq)), [r["product_id"] for r in tq],
-                         ms.embed(_images(store, tg)), [r["product_id"] for r in tg], ks=(1, 10))
+    q_emb, g_emb = ms.embed(_images(store, tq)), ms.embed(_images(store, tg))
+    res = retrieval_topk(q_emb, [r["product_id"] for r in tq], g_emb, [r["product_id"] for r in tg], ks=(1, 10))
+    top3 = np.argsort(-(q_emb[:8] @ g_emb.T), axis=1)[:, :3]
+    examples = [{"query": q, "results": [tg[j] for j in row]} for q, row in zip(tq[:8], top3)]
     metrics = {"search_top1": res["top1"], "search_top10": res["top10"], "n_test": res["n_queries"],
                "gallery_size": len(tg), "chance_top10": min(1.0, 10 / max(1, len({r["product_id"] for r in tg}))),
                "n_train": len(xt)}
-    return _finish(store, manifest, metrics, report), {"queries": tq, "gallery": tg}
+    return _finish(store, manifest, metrics, report), {"examples": examples}
 
 
 # -- detector ----------------------------------------------------------------------------------

@@ -28,14 +28,6 @@ def md_image(img, title: str = "", max_width: int = 1024) -> dg.MetadataValue:
     return dg.MetadataValue.md(f"{('**' + title + '**') if title else ''}\n\n![{title}](data:image/jpeg;base64,{b64})")
 
 
-def artifact_metadata(refs) -> dict:
-    """Path and checksum of each artifact, as the brief asks for large artifacts."""
-    out = {}
-    for name, ref in refs.items():
-        out[f"{name}_uri"] = dg.MetadataValue.path(ref.uri)
-        out[f"{name}_sha256"] = ref.sha256
-    return out
-
 
 def numbers(values: dict) -> dict:
     """The numeric entries of `values` as plain Python numbers (numpy scalars do not serialize)."""

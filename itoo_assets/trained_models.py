@@ -36,7 +36,7 @@ def _pictures_classifier(store, extras):
 
     recs, pred = extras["records"][:32], extras["pred"][:32]
     imgs = [load_image_safe(store.read_bytes(r["key"])) for r in recs]
-    labels = [("✓ " if p["sub_category"] == r["sub_category"] else "✗ ") + p["sub_category"] for p, r in zip(pred, recs)]
+    labels = [("[ok] " if p["sub_category"] == r["sub_category"] else "[x] ") + p["sub_category"] for p, r in zip(pred, recs)]
     return {"test_predictions": md_image(contact_sheet(imgs, labels=labels, cols=8), "Held-out predictions")}
 
 
@@ -53,7 +53,18 @@ def _pictures_tagger(store, extras):
 
 
 def _pictures_embedder(store, extras):
-    return {}
+    from itoo.imaging import contact_sheet, load_image_safe
+
+    images, labels = [], []
+    for ex in extras["examples"]:
+        q = ex["query"]
+        images.append(load_image_safe(store.read_bytes(q["key"])))
+        labels.append("query")
+        for r in ex["results"]:
+            images.append(load_image_safe(store.read_bytes(r["key"])))
+            labels.append(("[ok] " if r["product_id"] == q["product_id"] else "[x] ") + r["product_id"])
+    return {"test_queries": md_image(contact_sheet(images, labels=labels, cols=8),
+                                     "Consumer photo → top-3 catalogue photos (held-out products)")}
 
 
 def _model_asset(name: str, train_fn_name: str, metric: str, floor, pictures, description: str, defaults: dict):
