@@ -354,13 +354,7 @@ class ShardedIndex:
         import hnswlib
 
         d = Path(directory)
-        if manifest is None:
-            mpath = d / "manifest.json"
-            if not mpath.is_file():
-                raise IndexIntegrityError(f"no manifest given and {mpath} does not exist")
-            manifest = json.loads(mpath.read_text())
-        if manifest.get("kind") != MANIFEST_KIND:
-            raise IndexIntegrityError(f"not a sharded-index manifest (kind={manifest.get('kind')!r})")
+        manifest = _read_manifest(d, manifest, MANIFEST_KIND)
         if manifest.get("format_version") != FORMAT_VERSION:
             raise IndexIntegrityError(f"unsupported index format_version {manifest.get('format_version')!r}")
         _verify_files(d, manifest["files"])
@@ -516,13 +510,7 @@ class CategoryIndexes(Mapping):
     @classmethod
     def load(cls, directory: str | os.PathLike, manifest: Mapping | None = None) -> CategoryIndexes:
         d = Path(directory)
-        if manifest is None:
-            mpath = d / "manifest.json"
-            if not mpath.is_file():
-                raise IndexIntegrityError(f"no manifest given and {mpath} does not exist")
-            manifest = json.loads(mpath.read_text())
-        if manifest.get("kind") != CATEGORY_MANIFEST_KIND:
-            raise IndexIntegrityError(f"not a category-indexes manifest (kind={manifest.get('kind')!r})")
+        manifest = _read_manifest(d, manifest, CATEGORY_MANIFEST_KIND)
         out = {}
         for c, m in manifest["categories"].items():
             if not _SAFE_DIR.fullmatch(str(m["dir"])):
@@ -580,6 +568,18 @@ def _atomic_write_bytes(path: Path, data: bytes) -> dict:
             os.fsync(f.fileno())
 
     return _atomic_write(path, w)
+
+
+def _read_manifest(d: Path, manifest: Mapping | None, kind: str) -> Mapping:
+    """The given manifest, else ``<d>/manifest.json``; either must be of ``kind``."""
+    if manifest is None:
+        mpath = d / "manifest.json"
+        if not mpath.is_file():
+            raise IndexIntegrityError(f"no manifest given and {mpath} does not exist")
+        manifest = json.loads(mpath.read_text())
+    if manifest.get("kind") != kind:
+        raise IndexIntegrityError(f"not a {kind} manifest (kind={manifest.get('kind')!r})")
+    return manifest
 
 
 def _verify_files(d: Path, files: Mapping[str, Mapping]) -> None:
