@@ -16,9 +16,11 @@ from itoo.imaging import load_image_safe
 GALLERY_KINDS = ("shop", "page")
 
 
-def embed_clean_images(store, models, clean: pd.DataFrame, products: pd.DataFrame) -> tuple[np.ndarray, list[dict]]:
-    """Vectors and id records (image_id, product_id, super_category, sub_category, color, shop_id)."""
-    gallery = clean[clean.source_kind.isin(GALLERY_KINDS)]
+def embed_clean_images(store, models, clean: pd.DataFrame, products: pd.DataFrame,
+                       kinds: tuple[str, ...] = GALLERY_KINDS) -> tuple[np.ndarray, list[dict]]:
+    """Vectors and id records (image_id, product_id, super_category, sub_category, color, shop_id)
+    of the cleaned photos of the given source kinds (the catalogue gallery by default)."""
+    gallery = clean[clean.source_kind.isin(kinds)]
     prod = products.drop_duplicates("product_id", keep="last").set_index("product_id")
     gallery = gallery[gallery.product_id.isin(prod.index)]
     imgs = [load_image_safe(store.read_bytes(k, s)) for k, s in zip(gallery.key, gallery.sha256)]

@@ -78,7 +78,8 @@ def clean_day(images: pd.DataFrame, store, day: str,
         report.update({f"page_split_{k}": v for k, v in evaluate_page_splitting(pred_regions, gt_regions).items()})
     if truth:
         all_ids = [r.image_id for r in images.itertuples(index=False) if r.kind != "page"]
-        product_dups = {k: v for k, v in dup_map.items() if k in set(all_ids)}
+        product_ids = set(all_ids)
+        product_dups = {k: v for k, v in dup_map.items() if k in product_ids}
         report.update({f"dedupe_{k}": v for k, v in
                        evaluate_dedupe(product_dups, {i: truth.get(i) for i in all_ids}).items()})
     return pd.DataFrame(rows, columns=CLEAN_COLUMNS), report

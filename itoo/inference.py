@@ -28,13 +28,15 @@ class ModelSet:
             raise ValueError(f"unknown model names {sorted(unknown)}; expected some of {MODEL_NAMES}")
         self.store, self.runtime, self.manifests = store, runtime, dict(manifests)
         self.taxonomy = load_taxonomy()
+        self._sessions: dict[str, object] = {}
 
     def _session(self, name: str):
         if name not in self.manifests:
             raise LookupError(f"model {name!r} is not loaded; materialize the `{name}` asset first")
-        m = self.manifests[name]
-        path = self.store.local_file(m["onnx_key"], m["sha256"])
-        return self.runtime.session(path, m["sha256"])
+        if name not in self._sessions:  # the file's checksum is verified once, when first loaded
+            m = self.manifests[name]
+            self._sessions[name] = self.runtime.session(self.store.local_file(m["onnx_key"]), m["sha256"])
+        return self._sessions[name]
 
     def _run_batched(self, name: str, x: np.ndarray) -> list[np.ndarray]:
         sess = self._session(name)

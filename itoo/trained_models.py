@@ -66,14 +66,15 @@ def train_category_classifier(store, runtime, sets: dict, version: str, cfg, log
         recs = split(crops, s)
         if not recs:
             raise ValueError(f"the {s!r} split has no crops: the world is too small to train the classifier")
-        data[s] = (recs, crops_to_batch(_images(store, recs)),
+        data[s] = (recs, _images(store, recs),
                    np.array([tax.super_index(r["super_category"]) for r in recs]),
                    np.array([tax.sub_index(r["sub_category"]) for r in recs]))
-    (_, xt, yst, ybt), (_, xv, ysv, ybv) = data["train"][:4], data["val"][:4]
+    (_, train_imgs, yst, ybt), (_, val_imgs, ysv, ybv) = data["train"], data["val"]
+    xt, xv = crops_to_batch(train_imgs), crops_to_batch(val_imgs)
     model, report = fit(xt, yst, ybt, xv, ysv, ybv, cfg, log)
     manifest = _export(store, "category_classifier", version, model, xv[:4], ["super_logits", "sub_logits"], {}, log)
-    recs, x_test, ys_test, yb_test = data["test"]
-    pred = ModelSet(store, runtime, {"category_classifier": manifest}).classify(_images(store, recs))
+    recs, test_imgs, ys_test, yb_test = data["test"]
+    pred = ModelSet(store, runtime, {"category_classifier": manifest}).classify(test_imgs)
     ps = np.array([tax.super_index(p["super_category"]) for p in pred])
     pb = np.array([tax.sub_index(p["sub_category"]) for p in pred])
     majority = np.bincount(yst).argmax()
@@ -155,7 +156,7 @@ def train_attribute_tagger(store, runtime, sets: dict, version: str, cfg, log: L
 
 
 # -- visual-search embedder --------------------------------------------------------------------
-def retrieval_protocol(crops: list[dict], split_name: str = "test") -> tuple[list[dict], list[dict]]:
+def retrieval_protocol(crops: list[dict], split_name: str) -> tuple[list[dict], list[dict]]:
     """Queries: consumer (review) photos of held-out products; gallery: every catalogue photo that
     is not a review photo (shop photos and page crops of all products, held-out or not)."""
     queries = [r for r in crops if r["split"] == split_name and r["source_kind"] == "review"]
@@ -169,25 +170,27 @@ def train_search_embedder(store, runtime, sets: dict, version: str, cfg, log: Lo
     crops = sets["crops"]
     train = split(crops, "train")
     xt = crops_to_batch(_images(store, train))
-    vq, vg = retrieval_protocol(crops, "val")
+    vq, gallery = retrieval_protocol(crops, "val")
+    tq, _ = retrieval_protocol(crops, "test")  # the gallery does not depend on the split
+    gallery_imgs = _images(store, gallery)
+    g_labels = [r["product_id"] for r in gallery]
     val = None
     if vq:
         val = (crops_to_batch(_images(store, vq)), np.array([r["product_id"] for r in vq]),
-               crops_to_batch(_images(store, vg)), np.array([r["product_id"] for r in vg]))
+               crops_to_batch(gallery_imgs), np.array(g_labels))
     model, report = fit(xt, np.array([r["product_id"] for r in train]), cfg, log, val=val)
     example = xt[:4]
     manifest = _export(store, "search_embedder", version, model, example, ["embedding"],
                        {"embed_dim": int(cfg.embed_dim)}, log)
-    tq, tg = retrieval_protocol(crops, "test")
     if not tq:
         raise ValueError("no consumer photos of held-out products: cannot evaluate search")
     ms = ModelSet(store, runtime, {"search_embedder": manifest})
-    q_emb, g_emb = ms.embed(_images(store, tq)), ms.embed(_images(store, tg))
-    res = retrieval_topk(q_emb, [r["product_id"] for r in tq], g_emb, [r["product_id"] for r in tg], ks=(1, 10))
+    q_emb, g_emb = ms.embed(_images(store, tq)), ms.embed(gallery_imgs)
+    res = retrieval_topk(q_emb, [r["product_id"] for r in tq], g_emb, g_labels, ks=(1, 10))
     top3 = np.argsort(-(q_emb[:8] @ g_emb.T), axis=1)[:, :3]
-    examples = [{"query": q, "results": [tg[j] for j in row]} for q, row in zip(tq[:8], top3)]
+    examples = [{"query": q, "results": [gallery[j] for j in row]} for q, row in zip(tq[:8], top3)]
     metrics = {"search_top1": res["top1"], "search_top10": res["top10"], "n_test": res["n_queries"],
-               "gallery_size": len(tg), "chance_top10": min(1.0, 10 / max(1, len({r["product_id"] for r in tg}))),
+               "gallery_size": len(gallery), "chance_top10": min(1.0, 10 / max(1, len(set(g_labels)))),
                "n_train": len(xt)}
     return _finish(store, manifest, metrics, report), {"examples": examples}
 

@@ -33,8 +33,7 @@ def search_indexes(context: dg.AssetExecutionContext, search_embedder: dict, art
     reviews = db.read_sql("SELECT * FROM clean_images WHERE crawl_day <= :day AND source_kind = 'review'", day=day)
     products = db.read_sql("SELECT * FROM catalog_products WHERE crawl_day <= :day", day=day)
     models = ModelSet(store, model_runtime.runtime(), {"search_embedder": search_embedder})
-    reviews = reviews.assign(source_kind="shop")  # embed consumer photos as queries, same code path
-    qv, qrec = embed_clean_images(store, models, reviews, products)
+    qv, qrec = embed_clean_images(store, models, reviews, products, kinds=("review",))
     report = logic.evaluate(indexes, vectors, records, qv, [r["super_category"] for r in qrec])
     version = new_version()
     published = {"day": day, "version": version, "embedder_version": search_embedder["version"],

@@ -32,7 +32,7 @@ class ItooServing:
         self._versions: dict[str, str] = {}
         self._models = None
         self._indexes = None
-        self._records: list[dict] = []
+        self._records: dict[str, dict] = {}  # image_id -> what the indexed photo shows
         self._checked_at = 0.0
 
     # -- loading ------------------------------------------------------------------------------
@@ -59,7 +59,8 @@ class ItooServing:
             if {n: self._versions.get(n) for n in manifests} != versions or self._models is None:
                 self._models = ModelSet(self.store, self.runtime, manifests) if manifests else None
             if idx is not None and self._versions.get("indexes") != f"{idx['day']}/{idx['version']}":
-                self._indexes, self._records = search_indexes.load(self.store, idx)
+                self._indexes, records = search_indexes.load(self.store, idx)
+                self._records = {r["image_id"]: r for r in records}
                 versions["indexes"] = f"{idx['day']}/{idx['version']}"
             elif idx is not None:
                 versions["indexes"] = self._versions["indexes"]
@@ -97,10 +98,9 @@ class ItooServing:
             entry["products"] = []
             if it["super_category"] in self._indexes and it.get("embedding") is not None:
                 ids, scores = self._indexes.search(it["super_category"], it["embedding"][None], k * 4)
-                by_image = {r["image_id"]: r for r in self._records}
                 seen = set()
                 for image_id, score in zip(ids[0], scores[0]):
-                    pid = by_image[image_id]["product_id"]
+                    pid = self._records[image_id]["product_id"]
                     if pid in seen:
                         continue
                     seen.add(pid)
