@@ -55,14 +55,13 @@ def world_preview(world_dir: str, out: str) -> None:
     """A picture of the world: shop photos, review photos, a shop page and outfits with boxes."""
     from PIL import Image
 
-    from itoo.imaging import contact_sheet, draw_boxes
+    from itoo.imaging import contact_sheet, draw_boxes, load_image_safe
     from itoo.world import load_world
 
     world = load_world(world_dir)
 
     def load(rel):
-        with Image.open(world.image_path(rel)) as im:
-            return im.convert("RGB")
+        return load_image_safe(world.image_path(rel))
 
     shop = [load(p["images"][0]["path"]) for p in world.products[:16]]
     reviews = [load(i["path"]) for p in world.products for i in p["images"] if i["kind"] == "review"][:16]

@@ -20,7 +20,7 @@ def sample_world(context: dg.AssetExecutionContext, config: SampleWorldConfig,
                  artifacts: ArtifactStoreResource) -> dg.MaterializeResult:
     """Generates the deterministic sample world (shops, products with photos and pages, users,
     outfit photos, follows, interactions) and stores it under `world/<size>-seed<seed>/`."""
-    from itoo.imaging import contact_sheet, draw_boxes
+    from itoo.imaging import contact_sheet, draw_boxes, load_image_safe
     from itoo.world import generate_world, load_world
 
     store = artifacts.store()
@@ -32,10 +32,10 @@ def sample_world(context: dg.AssetExecutionContext, config: SampleWorldConfig,
         refs = store.put_dir(prefix, tmp)
         context.log.info(f"stored {len(refs)} files under {store.uri(prefix)}")
         products_ref = next(r for r in refs if r.key == f"{prefix}/products.json")
-        shop_photos = [load(world, im["path"]) for p in world.products[:24] for im in p["images"][:1]]
+        shop_photos = [load_image_safe(world.image_path(p["images"][0]["path"])) for p in world.products[:24]]
         outfits = []
         for o in world.ootds[:8]:
-            img = load(world, o["path"])
+            img = load_image_safe(world.image_path(o["path"]))
             outfits.append(draw_boxes(img, [it["box"] for it in o["items"]],
                                       [it["sub_category"] for it in o["items"]]))
     counts = summary.get("counts", {})
@@ -52,13 +52,6 @@ def sample_world(context: dg.AssetExecutionContext, config: SampleWorldConfig,
             "outfits": md_image(contact_sheet(outfits, cols=8, cell=160), "Outfit photos with ground-truth boxes"),
         },
     )
-
-
-def load(world, rel_path):
-    from PIL import Image
-
-    with Image.open(world.image_path(rel_path)) as im:
-        return im.convert("RGB")
 
 
 def open_world(store, manifest: dict):
